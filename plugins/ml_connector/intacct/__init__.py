@@ -1,0 +1,1 @@
+"""Sage Intacct XML gateway client. Keep this module import-light: get_provider_info imports connection_type."""
