@@ -13,7 +13,7 @@ _SANDBOXES = {
 }
 
 
-def _build_parser() -> argparse.ArgumentParser:
+def _build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ml-connector", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -31,9 +31,11 @@ def _build_parser() -> argparse.ArgumentParser:
     sandboxes = sandbox.add_subparsers(dest="sandbox", required=True)
     for name, (module_name, help_text) in _SANDBOXES.items():
         sub = sandboxes.add_parser(name, help=help_text, description=help_text)
-        module = importlib.import_module(module_name)
-        module.add_arguments(sub)
-        sub.set_defaults(_sandbox_module=module)
+        # Import a sandbox (FastAPI, uvicorn, seed data) only when that sandbox is asked for.
+        if list(argv[:2]) == ["sandbox", name]:
+            module = importlib.import_module(module_name)
+            module.add_arguments(sub)
+            sub.set_defaults(_sandbox_module=module)
     return parser
 
 
@@ -53,7 +55,8 @@ def _db(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = _build_parser(argv).parse_args(argv)
     if args.command == "db":
         return _db(args)
     if args.command == "sandbox":

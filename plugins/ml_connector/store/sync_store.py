@@ -1,0 +1,79 @@
+"""``SyncStore``: the one object tasks and hooks use to reach the connector's tables."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import sqlalchemy as sa
+
+from ml_connector.store import migrate
+from ml_connector.store.audit import AuditLog
+from ml_connector.store.crypto import SecretBox
+from ml_connector.store.inbox import WebhookInbox
+from ml_connector.store.location import DEFAULT_CONN_ID, default_sqlite_url, make_engine, url_from_airflow
+from ml_connector.store.locks import LockManager
+from ml_connector.store.mappings import IdMappings
+from ml_connector.store.runs import SyncRuns
+from ml_connector.store.sessions import SessionCache
+from ml_connector.store.staging import StagedRecords
+
+
+class SyncStore:
+    """Runs, id mappings, staged records, audit events, Intacct sessions and the webhook inbox."""
+
+    def __init__(self, engine: sa.Engine, secret_box: SecretBox | None = None) -> None:
+        self.engine = engine
+        self._secret_box = secret_box
+
+    @classmethod
+    def from_url(cls, url: str, secret_box: SecretBox | None = None) -> SyncStore:
+        return cls(make_engine(url), secret_box)
+
+    @classmethod
+    def from_airflow(cls, conn_id: str = DEFAULT_CONN_ID) -> SyncStore:
+        """The Airflow connection ``conn_id`` when defined, else the embedded SQLite file."""
+        return cls.from_url(url_from_airflow(conn_id) or default_sqlite_url())
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+    @cached_property
+    def locks(self) -> LockManager:
+        return LockManager(self.engine)
+
+    @cached_property
+    def sessions(self) -> SessionCache:
+        return SessionCache(self.engine, self._secret_box or SecretBox(), self.locks)
+
+    @cached_property
+    def audit(self) -> AuditLog:
+        return AuditLog(self.engine)
+
+    @cached_property
+    def mappings(self) -> IdMappings:
+        return IdMappings(self.engine)
+
+    @cached_property
+    def staging(self) -> StagedRecords:
+        return StagedRecords(self.engine)
+
+    @cached_property
+    def runs(self) -> SyncRuns:
+        return SyncRuns(self.engine)
+
+    @cached_property
+    def inbox(self) -> WebhookInbox:
+        return WebhookInbox(self.engine)
+
+    def upgrade(self) -> None:
+        migrate.upgrade(self.engine, self.locks)
+
+    def status(self) -> migrate.StoreStatus:
+        return migrate.status(self.engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def __repr__(self) -> str:
+        return f"SyncStore({self.engine.url.render_as_string(hide_password=True)})"
