@@ -131,3 +131,12 @@ webhook_inbox = sa.Table(
     sa.CheckConstraint("state IN ('pending', 'processed', 'failed', 'ignored')", name="state"),
     sa.Index(None, "state", "received_at"),
 )
+
+rate_events = sa.Table(
+    "mlc_rate_events",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("bucket", sa.String(128), nullable=False),
+    sa.Column("at_ms", sa.BigInteger(), nullable=False),
+    sa.Index(None, "bucket", "at_ms"),
+)

@@ -13,13 +13,14 @@ from ml_connector.store.inbox import WebhookInbox
 from ml_connector.store.location import DEFAULT_CONN_ID, default_sqlite_url, make_engine, url_from_airflow
 from ml_connector.store.locks import LockManager
 from ml_connector.store.mappings import IdMappings
+from ml_connector.store.rate_budget import SharedRateBudget
 from ml_connector.store.runs import SyncRuns
 from ml_connector.store.sessions import SessionCache
 from ml_connector.store.staging import StagedRecords
 
 
 class SyncStore:
-    """Runs, id mappings, staged records, audit events, Intacct sessions and the webhook inbox."""
+    """Runs, id mappings, staged records, audit events, Intacct sessions, the webhook inbox and the shared rate budget."""
 
     def __init__(self, engine: sa.Engine, secret_box: SecretBox | None = None) -> None:
         self.engine = engine
@@ -65,6 +66,10 @@ class SyncStore:
     @cached_property
     def inbox(self) -> WebhookInbox:
         return WebhookInbox(self.engine)
+
+    @cached_property
+    def rate_budget(self) -> SharedRateBudget:
+        return SharedRateBudget(self.engine, self.locks)
 
     def upgrade(self) -> None:
         migrate.upgrade(self.engine, self.locks)

@@ -1,0 +1,57 @@
+"""A rolling-window call budget shared by every process that uses the same store.
+
+Airflow runs each task in its own process, so a limiter in memory only sees one task. This keeps
+a log of call times per bucket (for example one HubSpot token) and grants a call only while the
+window holds fewer than ``limit`` of them: the same rule HubSpot applies on its side.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import sqlalchemy as sa
+
+from ml_connector.store.locks import LockManager
+from ml_connector.store.schema import rate_events as t
+
+
+class SharedRateBudget:
+    def __init__(self, engine: sa.Engine, locks: LockManager, clock: Callable[[], float] = time.time) -> None:
+        self._engine = engine
+        self._locks = locks
+        self._clock = clock
+
+    def try_acquire(self, bucket: str, limit: int, interval_ms: int) -> float:
+        """Record one call if the window has room and return 0; else return seconds to wait."""
+        if limit < 1 or interval_ms < 1:
+            raise ValueError(f"limit ({limit}) and interval_ms ({interval_ms}) must both be at least 1")
+        with self._locks.hold(f"rate:{bucket}"), self._engine.begin() as conn:
+            now_ms = round(self._clock() * 1000)
+            window_start = now_ms - interval_ms
+            conn.execute(sa.delete(t).where(t.c.bucket == bucket, t.c.at_ms <= window_start))
+            used, oldest = conn.execute(
+                sa.select(sa.func.count(), sa.func.min(t.c.at_ms)).where(t.c.bucket == bucket)
+            ).one()
+            if used < limit:
+                conn.execute(sa.insert(t).values(bucket=bucket, at_ms=now_ms))
+                return 0.0
+            # the earliest call must leave the window before another fits
+            return max(0.001, (oldest + interval_ms - now_ms) / 1000)
+
+    def acquire(self, bucket: str, limit: int, interval_ms: int, sleep: Callable[[float], None] = time.sleep) -> float:
+        """Block until a call is granted; returns the seconds spent waiting."""
+        waited = 0.0
+        while (delay := self.try_acquire(bucket, limit, interval_ms)) > 0:
+            sleep(delay)
+            waited += delay
+        return waited
+
+    def used(self, bucket: str, interval_ms: int) -> int:
+        since = round(self._clock() * 1000) - interval_ms
+        with self._engine.connect() as conn:
+            return int(
+                conn.execute(
+                    sa.select(sa.func.count()).where(t.c.bucket == bucket, t.c.at_ms > since)
+                ).scalar_one()
+            )

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from ml_connector.store import SyncStore
+from ml_connector.store.rate_budget import SharedRateBudget
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_window_grants_up_to_the_limit_then_names_the_wait(store: SyncStore) -> None:
+    clock = FakeClock()
+    budget = SharedRateBudget(store.engine, store.locks, clock=clock)
+    for i in range(5):
+        clock.now += 0.1 * (i > 0)
+        assert budget.try_acquire("hubspot:abc", limit=5, interval_ms=10_000) == 0
+    # the sixth call must wait until the first one (at t0) leaves the 10 s window
+    assert budget.try_acquire("hubspot:abc", limit=5, interval_ms=10_000) == pytest.approx(9.6, abs=0.01)
+    clock.now += 9.6
+    assert budget.try_acquire("hubspot:abc", limit=5, interval_ms=10_000) == 0
+    # buckets are independent
+    assert budget.try_acquire("hubspot:other", limit=5, interval_ms=10_000) == 0
+
+
+def test_rejects_a_meaningless_limit(store: SyncStore) -> None:
+    with pytest.raises(ValueError, match=r"limit \(0\)"):
+        store.rate_budget.try_acquire("b", limit=0, interval_ms=1000)
+
+
+def test_parallel_workers_never_exceed_the_shared_window(store: SyncStore) -> None:
+    """Four workers each try to make 10 calls against a budget of 8 per 500 ms."""
+    limit, interval_ms = 8, 500
+    grants: list[float] = []
+    lock = threading.Lock()
+
+    def worker(_: int) -> None:
+        for _ in range(10):
+            store.rate_budget.acquire("shared", limit, interval_ms)
+            with lock:
+                grants.append(time.time())
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(worker, range(4)))
+    grants.sort()
+    assert len(grants) == 40
+    for i, start in enumerate(grants):
+        in_window = [g for g in grants[i:] if g - start < interval_ms / 1000 - 0.02]
+        assert len(in_window) <= limit
