@@ -48,11 +48,18 @@ def pg_url(pg_server: str) -> Iterator[str]:
     admin.dispose()
 
 
-@pytest.fixture(params=["postgresql", "sqlite"])
-def store_url(request: pytest.FixtureRequest, tmp_path) -> str:  # type: ignore[no-untyped-def]
+@pytest.fixture(params=["postgresql", "sqlite-default"])
+def store_url(request: pytest.FixtureRequest, tmp_path, monkeypatch: pytest.MonkeyPatch) -> str:  # type: ignore[no-untyped-def]
+    """PostgreSQL, or the embedded SQLite default exactly as a user without ``ml_connector_db`` gets it."""
     if request.param == "postgresql":
         return request.getfixturevalue("pg_url")
-    return f"sqlite:///{tmp_path / 'sync.db'}"
+    monkeypatch.setenv("ML_CONNECTOR_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("AIRFLOW_CONN_ML_CONNECTOR_DB", raising=False)
+    default = SyncStore.from_airflow()
+    url = default.engine.url.render_as_string(hide_password=False)
+    default.dispose()
+    assert url == f"sqlite:///{tmp_path / 'home' / 'sync.db'}"
+    return url
 
 
 @pytest.fixture()

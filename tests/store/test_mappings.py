@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from ml_connector.store import MappingConflictError, SyncStore
+from ml_connector.store import MappingConflictError, NewMapping, SyncStore
 
 
 def test_upsert_is_idempotent_and_keeps_the_latest_hash(store: SyncStore) -> None:
@@ -70,3 +70,15 @@ def test_concurrent_claims_on_one_hubspot_record_have_exactly_one_winner(store: 
         outcomes = list(pool.map(claim, range(workers)))
     assert outcomes.count("won") == 1 and outcomes.count("conflict") == workers - 1
     assert store.mappings.count() == 1
+
+
+def test_a_batch_lands_every_good_row_and_names_the_conflicting_one(store: SyncStore) -> None:
+    store.mappings.upsert(intacct_object="APBILL", intacct_key="ACME:held", hubspot_object_type="invoices", hubspot_id="5")
+    batch = [NewMapping("APBILL", f"ACME:{i}", "invoices", str(100 + i), "intacct", f"h{i}") for i in range(10)]
+    batch[4] = NewMapping("APBILL", "ACME:4", "invoices", "5")  # invoice 5 belongs to ACME:held
+    with pytest.raises(MappingConflictError, match="invoices 5 is already linked to Intacct APBILL ACME:held"):
+        store.mappings.upsert_many(batch)
+    assert store.mappings.count() == 10  # the held one plus the nine good rows
+    assert store.mappings.by_intacct("APBILL", "ACME:4") is None
+    store.mappings.upsert_many(batch[:4] + batch[5:])  # replaying the good rows changes nothing
+    assert store.mappings.count() == 10

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ml_connector.store.mappings import IdMapping, MappingConflictError
+from ml_connector.store.mappings import IdMapping, MappingConflictError, MappingConflictsError, NewMapping
 from ml_connector.store.migrate import StoreStatus
 from ml_connector.store.sessions import CachedSession
 from ml_connector.store.staging import StagedRecord, payload_hash
@@ -12,6 +12,8 @@ __all__ = [
     "CachedSession",
     "IdMapping",
     "MappingConflictError",
+    "MappingConflictsError",
+    "NewMapping",
     "StagedRecord",
     "StoreStatus",
     "SyncStore",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
@@ -23,6 +24,23 @@ class MappingConflictError(Exception):
             f"HubSpot {hubspot[0]} {hubspot[1]} is already linked to Intacct {held_by}; "
             f"refusing to also link it to Intacct {intacct[0]} {intacct[1]}"
         )
+
+
+class MappingConflictsError(Exception):
+    """Several rows of one batch conflicted; each is in ``conflicts``."""
+
+    def __init__(self, conflicts: list[MappingConflictError]) -> None:
+        self.conflicts = conflicts
+        super().__init__(f"{len(conflicts)} mappings conflict; first: {conflicts[0]}")
+
+
+class NewMapping(NamedTuple):
+    intacct_object: str
+    intacct_key: str
+    hubspot_object_type: str
+    hubspot_id: str
+    source_system: str | None = None
+    source_hash: str | None = None
 
 
 @dataclass(frozen=True)
@@ -59,14 +77,54 @@ class IdMappings:
         run_id: int | None = None,
     ) -> IdMapping:
         """Link the two records; replaying the same link is a no-op apart from the hash and time."""
-        now = utcnow()
-        stmt = insert(self._engine, t).values(
-            intacct_object=intacct_object, intacct_key=intacct_key,
-            hubspot_object_type=hubspot_object_type, hubspot_id=str(hubspot_id),
-            source_system=source_system, source_hash=source_hash, last_run_id=run_id,
-            created_at=now, updated_at=now,
+        self.upsert_many(
+            [
+                NewMapping(intacct_object, intacct_key, hubspot_object_type, str(hubspot_id), source_system, source_hash)
+            ],
+            run_id=run_id,
         )
-        stmt = stmt.on_conflict_do_update(
+        found = self.by_intacct(intacct_object, intacct_key)
+        assert found is not None
+        return found
+
+    def upsert_many(self, mappings: Sequence[NewMapping], run_id: int | None = None) -> None:
+        """Link a whole batch in one statement (a HubSpot batch is 100 records).
+
+        If any row would link a HubSpot record that another Intacct record already holds, the
+        batch is retried row by row so every other row lands and the conflict names its row.
+        """
+        if not mappings:
+            return
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(self._upsert_statement(mappings, run_id))
+        except sa.exc.IntegrityError:
+            if len(mappings) == 1:
+                self._raise_conflict(mappings[0])
+                raise
+            conflicts: list[MappingConflictError] = []
+            for mapping in mappings:
+                try:
+                    self.upsert_many([mapping], run_id)
+                except MappingConflictError as exc:
+                    conflicts.append(exc)
+            if conflicts:
+                raise conflicts[0] if len(conflicts) == 1 else MappingConflictsError(conflicts) from None
+
+    def _upsert_statement(self, mappings: Sequence[NewMapping], run_id: int | None) -> Any:
+        now = utcnow()
+        # one row per Intacct key: PostgreSQL refuses to touch the same row twice in one statement
+        unique = {(m.intacct_object, m.intacct_key): m for m in mappings}
+        stmt = insert(self._engine, t).values([
+            {
+                "intacct_object": m.intacct_object, "intacct_key": m.intacct_key,
+                "hubspot_object_type": m.hubspot_object_type, "hubspot_id": str(m.hubspot_id),
+                "source_system": m.source_system, "source_hash": m.source_hash, "last_run_id": run_id,
+                "created_at": now, "updated_at": now,
+            }
+            for m in unique.values()
+        ])
+        return stmt.on_conflict_do_update(
             index_elements=[t.c.intacct_object, t.c.intacct_key],
             set_={
                 "hubspot_object_type": stmt.excluded.hubspot_object_type,
@@ -77,20 +135,17 @@ class IdMappings:
                 "updated_at": stmt.excluded.updated_at,
             },
         )
-        try:
-            with self._engine.begin() as conn:
-                conn.execute(stmt)
-        except sa.exc.IntegrityError as exc:
-            existing = self.by_hubspot(hubspot_object_type, str(hubspot_id))
-            if existing is None or (existing.intacct_object, existing.intacct_key) == (intacct_object, intacct_key):
-                raise
+
+    def _raise_conflict(self, mapping: NewMapping) -> None:
+        existing = self.by_hubspot(mapping.hubspot_object_type, mapping.hubspot_id)
+        if existing is not None and (existing.intacct_object, existing.intacct_key) != (
+            mapping.intacct_object, mapping.intacct_key
+        ):
             raise MappingConflictError(
-                (intacct_object, intacct_key), (hubspot_object_type, str(hubspot_id)),
+                (mapping.intacct_object, mapping.intacct_key),
+                (mapping.hubspot_object_type, mapping.hubspot_id),
                 (existing.intacct_object, existing.intacct_key),
-            ) from exc
-        found = self.by_intacct(intacct_object, intacct_key)
-        assert found is not None
-        return found
+            )
 
     def by_intacct(self, intacct_object: str, intacct_key: str) -> IdMapping | None:
         return self._one((t.c.intacct_object == intacct_object) & (t.c.intacct_key == intacct_key))
