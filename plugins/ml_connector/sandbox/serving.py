@@ -36,7 +36,9 @@ class ServerThread:
         return f"http://{self._host}:{self.port}"
 
     def start(self, timeout: float = 10.0) -> ServerThread:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # IPPROTO_TCP (not 0) lets asyncio set TCP_NODELAY on accepted connections; without it every
+        # keep-alive request waits ~40 ms for Nagle and delayed ACK.
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self._host, self._requested_port))
         self._socket = sock
