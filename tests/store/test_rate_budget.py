@@ -56,3 +56,14 @@ def test_parallel_workers_never_exceed_the_shared_window(store: SyncStore) -> No
     for i, start in enumerate(grants):
         in_window = [g for g in grants[i:] if g - start < interval_ms / 1000 - 0.02]
         assert len(in_window) <= limit
+
+
+def test_a_reserved_slot_counts_from_when_the_call_finished(store: SyncStore) -> None:
+    clock = FakeClock()
+    budget = SharedRateBudget(store.engine, store.locks, clock=clock)
+    with budget.reserve("b", limit=1, interval_ms=1000, sleep=lambda s: None):
+        clock.now += 5.0  # a slow call: the server may have counted it late
+    # granted at t0, but it finished at t0+5 s: the window is full until t0+6 s
+    assert budget.try_acquire("b", limit=1, interval_ms=1000) == pytest.approx(1.0, abs=0.01)
+    clock.now += 1.0
+    assert budget.try_acquire("b", limit=1, interval_ms=1000) == 0

@@ -7,8 +7,9 @@ window holds fewer than ``limit`` of them: the same rule HubSpot applies on its 
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import sqlalchemy as sa
 
@@ -24,6 +25,9 @@ class SharedRateBudget:
 
     def try_acquire(self, bucket: str, limit: int, interval_ms: int) -> float:
         """Record one call if the window has room and return 0; else return seconds to wait."""
+        return self._try_acquire(bucket, limit, interval_ms)[0]
+
+    def _try_acquire(self, bucket: str, limit: int, interval_ms: int) -> tuple[float, int | None]:
         if limit < 1 or interval_ms < 1:
             raise ValueError(f"limit ({limit}) and interval_ms ({interval_ms}) must both be at least 1")
         with self._locks.hold(f"rate:{bucket}"), self._engine.begin() as conn:
@@ -34,10 +38,10 @@ class SharedRateBudget:
                 sa.select(sa.func.count(), sa.func.min(t.c.at_ms)).where(t.c.bucket == bucket)
             ).one()
             if used < limit:
-                conn.execute(sa.insert(t).values(bucket=bucket, at_ms=now_ms))
-                return 0.0
+                event_id = conn.execute(sa.insert(t).values(bucket=bucket, at_ms=now_ms).returning(t.c.id)).scalar_one()
+                return 0.0, int(event_id)
             # the earliest call must leave the window before another fits
-            return max(0.001, (oldest + interval_ms - now_ms) / 1000)
+            return max(0.001, (oldest + interval_ms - now_ms) / 1000), None
 
     def acquire(self, bucket: str, limit: int, interval_ms: int, sleep: Callable[[float], None] = time.sleep) -> float:
         """Block until a call is granted; returns the seconds spent waiting."""
@@ -46,6 +50,29 @@ class SharedRateBudget:
             sleep(delay)
             waited += delay
         return waited
+
+    @contextlib.contextmanager
+    def reserve(
+        self, bucket: str, limit: int, interval_ms: int, sleep: Callable[[float], None] = time.sleep
+    ) -> Iterator[float]:
+        """Hold a slot for one call and stamp it when the call has finished.
+
+        The server counts a call when it arrives, which may be well after we granted it (a busy
+        worker, a slow network). Stamping at completion is never earlier than the server's
+        stamp, so the shared window can only be more cautious than the server's.
+        """
+        waited = 0.0
+        while True:
+            delay, event_id = self._try_acquire(bucket, limit, interval_ms)
+            if event_id is not None:
+                break
+            sleep(delay)
+            waited += delay
+        try:
+            yield waited
+        finally:
+            with self._engine.begin() as conn:
+                conn.execute(sa.update(t).where(t.c.id == event_id).values(at_ms=round(self._clock() * 1000)))
 
     def used(self, bucket: str, interval_ms: int) -> int:
         since = round(self._clock() * 1000) - interval_ms
