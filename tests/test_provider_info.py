@@ -36,7 +36,8 @@ def test_airflow_lists_both_connection_types() -> None:
         capture_output=True, text=True, check=False, env={**os.environ}, timeout=240,
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    start = result.stdout.index("[")
-    listed = {row["connection_type"]: row["class"] for row in json.loads(result.stdout[start:])}
+    # Airflow may print log lines before the JSON; the listing is the line that starts with "[{".
+    payload = next(line for line in result.stdout.splitlines() if line.startswith("[{"))
+    listed = {row["connection_type"]: row["class"] for row in json.loads(payload)}
     assert listed.get("sage_intacct") == "ml_connector.intacct.hook.IntacctHook"
     assert listed.get("hubspot") == "ml_connector.hubspot.hook.HubSpotHook"
