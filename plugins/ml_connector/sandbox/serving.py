@@ -36,6 +36,9 @@ class ServerThread:
         return f"http://{self._host}:{self.port}"
 
     def start(self, timeout: float = 10.0) -> ServerThread:
+        """Start serving; a second call is a no-op, so ``with sandbox.serve() as server`` works."""
+        if self._server is not None and self._server.started:
+            return self
         # IPPROTO_TCP (not 0) lets asyncio set TCP_NODELAY on accepted connections; without it every
         # keep-alive request waits ~40 ms for Nagle and delayed ACK.
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)

@@ -26,13 +26,6 @@ DEFAULT_USER_PASSWORD = "mlc-api-user-pw"  # noqa: S105 (a local sandbox's publi
 DEFAULT_ENTITIES = ("US-EAST", "US-WEST")
 
 
-class _SandboxServer(ServerThread):
-    """``sb.serve()`` returns a started server; using it in ``with`` must not start it twice."""
-
-    def __enter__(self) -> ServerThread:
-        return self if self.port is not None else self.start()
-
-
 class IntacctSandbox:
     """Seeded company state plus the gateway that serves it; ``serve()`` puts it on a socket."""
 
@@ -99,7 +92,7 @@ class IntacctSandbox:
 
     def serve(self, host: str = "127.0.0.1", port: int = 0) -> ServerThread:
         """Start serving on loopback (a free port by default); returns the started server."""
-        self.server = _SandboxServer(self.app, host=host, port=port).start()
+        self.server = ServerThread(self.app, host=host, port=port).start()
         return self.server
 
     @property
