@@ -190,11 +190,6 @@ def test_get_api_session_backs_off_through_transient_failures(
     assert statuses == [status, status, status, 200]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sandbox disagreement: two queued faults matching the same request are both consumed by it "
-    "(the contract says count = how many matching requests get the fault)",
-)
 def test_queued_faults_each_hit_their_own_request(sb: Any, hook: IntacctHook) -> None:
     sb.faults.add("rate_limit", count=1, function="getAPISession")
     sb.faults.add("http_error", count=1, function="getAPISession", status=503)

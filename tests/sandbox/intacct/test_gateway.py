@@ -86,6 +86,16 @@ def test_fault_rate_limit(gw: Gateway) -> None:
     assert [entry["fault"] for entry in gw.sandbox.request_log[-3:]] == ["rate_limit", "rate_limit", None]
 
 
+def test_queued_answer_faults_hit_one_request_each_and_latency_combines(gw: Gateway) -> None:
+    gw.sandbox.faults.add("rate_limit", function="readByQuery")
+    gw.sandbox.faults.add("http_error", function="readByQuery", status=503)
+    gw.sandbox.faults.add("latency", function="readByQuery", seconds=0.01)
+    body = envelope(session_auth(gw.sessionid), fn("<readByQuery><object>CLASS</object><query/></readByQuery>"))
+    assert [gw.post(body).status_code for _ in range(3)] == [429, 503, 200]
+    assert [e["fault"] for e in gw.sandbox.request_log[-3:]] == ["rate_limit", "http_error", None]
+    assert gw.sandbox.faults.pending() == []
+
+
 @pytest.mark.parametrize("status", [500, 502, 503, 504])
 def test_fault_http_error(gw: Gateway, status: int) -> None:
     body = envelope(session_auth(gw.sessionid), fn(_class("H1")))

@@ -55,6 +55,10 @@ def _validate(kind: str, count: int, params: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
+# Faults that change the conditions of a request rather than its answer.
+_CONDITIONS = frozenset({"latency", "expire_session"})
+
+
 class FaultInjector:
     """Faults waiting for matching requests; each matching request consumes one of ``count``."""
 
@@ -73,16 +77,22 @@ class FaultInjector:
         return [fault.as_dict() for fault in self._faults]
 
     def take(self, function_names: list[str]) -> list[Fault]:
-        """Faults that apply to a request with these functions, one of each kind, consumed."""
+        """Faults that apply to a request with these functions, consumed.
+
+        A request gets at most one fault that replaces its answer (a 429, a 5xx, a 524, ...),
+        oldest first; latency and session expiry are conditions that combine with it. Two queued
+        answer faults therefore hit two requests, as ``count`` promises.
+        """
         taken: list[Fault] = []
-        kinds: set[str] = set()
+        slots: set[str] = set()
         for fault in list(self._faults):
-            if fault.kind in kinds:
+            slot = fault.kind if fault.kind in _CONDITIONS else "answer"
+            if slot in slots:
                 continue
             if fault.function is not None and fault.function not in function_names:
                 continue
             taken.append(fault)
-            kinds.add(fault.kind)
+            slots.add(slot)
             fault.remaining -= 1
             if fault.remaining <= 0:
                 self._faults.remove(fault)
