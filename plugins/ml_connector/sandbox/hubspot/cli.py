@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ml_connector.sandbox.fault_spec import parse_fault_spec
 from ml_connector.sandbox.hubspot.faults import KINDS
 from ml_connector.sandbox.hubspot.limits import TIERS
 from ml_connector.sandbox.hubspot.sandbox import DEFAULT_ACCESS_TOKEN, DEFAULT_CLIENT_SECRET, HubSpotSandbox
@@ -14,26 +15,18 @@ DEFAULT_PORT = 8091
 
 def parse_fault(spec: str) -> tuple[str, int | None, dict[str, Any]]:
     """``KIND[:COUNT][:key=value...]``; COUNT ``0`` or ``*`` keeps the fault armed until cleared."""
-    parts = spec.split(":")
-    kind = parts[0]
+    try:
+        kind, count, raw = parse_fault_spec(spec)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
     if kind not in KINDS:
         raise argparse.ArgumentTypeError(f"--fault: unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
-    count: int | None = 1
     params: dict[str, Any] = {}
-    for part in parts[1:]:
-        if "=" in part:
-            key, _, value = part.partition("=")
-            try:
-                params[key] = float(value)
-            except ValueError:
-                params[key] = value
-        elif part in ("*", "0"):
-            count = None
-        else:
-            try:
-                count = int(part)
-            except ValueError:
-                raise argparse.ArgumentTypeError(f"--fault {spec!r}: COUNT must be an integer or '*'") from None
+    for key, value in raw.items():
+        try:
+            params[key] = float(value)
+        except ValueError:
+            params[key] = value
     return kind, count, params
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from ml_connector.sandbox.fault_spec import parse_fault_spec
 from ml_connector.sandbox.intacct.faults import FAULT_KINDS, FaultConfigError
 from ml_connector.sandbox.intacct.sandbox import (
     DEFAULT_COMPANY_ID,
@@ -57,18 +58,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _parse_fault(spec: str) -> tuple[str, int, dict[str, str]]:
     """``KIND[:COUNT][:NAME=VALUE...]``, e.g. ``http_error:3:status=503`` or ``latency:5:seconds=2``."""
-    kind, *rest = spec.split(":")
-    count = 1
-    params: dict[str, str] = {}
-    for index, part in enumerate(rest):
-        if "=" in part:
-            name, _, value = part.partition("=")
-            params[name.strip()] = value.strip()
-        elif index == 0 and part.strip().isdigit():
-            count = int(part)
-        else:
-            raise FaultConfigError(f"--fault {spec!r}: expected KIND[:COUNT][:NAME=VALUE...]")
-    return kind.strip(), count, params
+    try:
+        kind, count, params = parse_fault_spec(spec)
+    except ValueError as exc:
+        raise FaultConfigError(str(exc)) from None
+    if count is None:
+        raise FaultConfigError(f"--fault {spec!r}: the Intacct sandbox needs a COUNT (how many requests get it)")
+    return kind, count, params
 
 
 def run_from_args(args: argparse.Namespace) -> int:
