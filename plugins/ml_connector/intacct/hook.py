@@ -51,7 +51,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_AUDIT_BODY_LIMIT = 64_000
 _WRITE_FUNCTIONS = frozenset({"create", "update", "delete"})
 
 
@@ -235,7 +234,8 @@ class IntacctHook(HttpHook):
                     "functions": [f.name for f in functions],
                     "controlids": [f.controlid for f in functions],
                     "uniqueid": is_write,
-                    "body": redact_text(body[:_AUDIT_BODY_LIMIT].decode("utf-8", errors="replace"), secrets),
+                    # whole, so a failed call can be replayed from this row without asking Intacct again
+                    "body": redact_text(body.decode("utf-8", errors="replace"), secrets),
                 },
                 status=status,
                 response_summary=summary,
