@@ -143,6 +143,23 @@ def test_injected_429s_and_5xx_are_retried_and_nothing_is_lost(hubspot_sandbox: 
     assert emails == sorted(r["email"] for r in rows)
 
 
+def test_a_create_that_may_have_been_applied_is_reported_not_resent(hubspot_sandbox: Any, make_hook: Any) -> None:
+    """A 5xx on batch/create may come after HubSpot created the rows: resending could duplicate them."""
+    sb, server = hubspot_sandbox()
+    sb.faults.add("http_500", count=1, path_prefix="/crm/v3/objects/line_items/batch/create")
+    hook = make_hook(server)
+    rows = [{"properties": {"name": f"Line {i}", "quantity": "1", "price": "10"}} for i in range(150)]
+    result = hook.batch_create("line_items", rows)
+    creates = [e for e in sb.request_log if e["path"] == "/crm/v3/objects/line_items/batch/create"]
+    assert [e["status"] for e in creates] == [500, 201]  # the failed chunk was not sent again
+    assert len(result.succeeded) == 50 and len(result.failed) == 100
+    assert all("outcome is unknown" in (r.error.message or "") for r in result.failed)
+    # an upsert is idempotent, so the same fault is simply retried
+    sb.faults.add("http_500", count=1, path_prefix="/crm/v3/objects/contacts/batch/upsert")
+    upserted = hook.upsert_by("contacts", "email", [{"email": "once@x.com"}])
+    assert len(upserted.succeeded) == 1
+
+
 def test_daily_limit_stops_at_once_with_a_clear_error(hubspot_sandbox: Any, make_hook: Any) -> None:
     sb, server = hubspot_sandbox()
     sb.faults.add("daily_limit", count=5)

@@ -21,7 +21,12 @@ from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ml_connector.hubspot.errors import HubSpotAuthError, HubSpotClientError, HubSpotError
+from ml_connector.hubspot.errors import (
+    HubSpotAmbiguousWriteError,
+    HubSpotAuthError,
+    HubSpotClientError,
+    HubSpotError,
+)
 
 MAX_BATCH_INPUTS = 100
 MAX_HISTORY_BATCH_INPUTS = 50
@@ -189,6 +194,9 @@ class BatchRunner:
             body = self._send([item for _, item in chunk])
         except HubSpotAuthError:
             raise  # a bad token or scope is not about any one row
+        except HubSpotAmbiguousWriteError as exc:
+            # HubSpot may have created these rows: report each as unknown rather than resend it
+            return [BatchItemResult(index, "error", error=_item_error_from_exc(exc)) for index, _ in chunk]
         except HubSpotClientError as exc:
             if len(chunk) == 1 or _about_the_request(exc):
                 return [BatchItemResult(index, "error", error=_item_error_from_exc(exc)) for index, _ in chunk]

@@ -79,6 +79,11 @@ class HubSpotConnectionError(HubSpotRetriableError):
     """No HTTP answer at all (refused, reset, timed out)."""
 
 
+class HubSpotAmbiguousWriteError(HubSpotError):
+    """A create failed in a way HubSpot may already have applied (5xx, a connection lost after
+    sending). Fatal for that request: resending a create could make a duplicate record."""
+
+
 class HubSpotClientError(HubSpotError):
     """A 4xx other than 429: retrying the same request cannot help."""
 

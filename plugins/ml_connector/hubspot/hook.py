@@ -22,6 +22,7 @@ import requests
 import tenacity
 from airflow.providers.http.hooks.http import HttpHook
 
+from ml_connector.http_failures import request_never_left
 from ml_connector.hubspot.associations import Associations
 from ml_connector.hubspot.batches import (
     MAX_BATCH_INPUTS,
@@ -33,9 +34,11 @@ from ml_connector.hubspot.batches import (
 from ml_connector.hubspot.config import DEFAULT_BASE_URL, HubSpotConfig
 from ml_connector.hubspot.errors import (
     TEN_SECONDLY,
+    HubSpotAmbiguousWriteError,
     HubSpotConnectionError,
     HubSpotError,
     HubSpotRateLimitError,
+    HubSpotServerError,
     classify,
     parse_body,
 )
@@ -181,11 +184,14 @@ class HubSpotHook(HttpHook):
         json: Any = None,
         search: bool = False,
         operation: str | None = None,
+        idempotent: bool = True,
     ) -> Any:
         """One API call: wait for the rate budget, send, classify, retry what is retriable.
 
         Returns the parsed JSON body (``None`` for 204). Raises a ``HubSpotError`` subclass;
-        ``HubSpotDailyLimitError`` and 4xx are raised at once, never retried.
+        ``HubSpotDailyLimitError`` and 4xx are raised at once, never retried. A non-idempotent
+        call (a create) that fails in a way HubSpot may have applied raises
+        ``HubSpotAmbiguousWriteError`` instead of being resent.
         """
         op = operation or f"{method.upper()} {path}"
         retrying = tenacity.Retrying(
@@ -196,10 +202,17 @@ class HubSpotHook(HttpHook):
             reraise=True,
             before_sleep=self._log_retry,
         )
-        return retrying(self._send_once, method.upper(), path, params, json, search, op)
+        return retrying(self._send_once, method.upper(), path, params, json, search, op, idempotent)
 
     def _send_once(
-        self, method: str, path: str, params: Mapping[str, Any] | None, body: Any, search: bool, op: str
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        body: Any,
+        search: bool,
+        op: str,
+        idempotent: bool = True,
     ) -> Any:
         session = self.get_conn()
         url = self.url_from_endpoint(path)
@@ -214,8 +227,11 @@ class HubSpotHook(HttpHook):
                     session, prepped, {"timeout": self.config.timeout_seconds, "check_response": False}
                 )
         except requests.RequestException as exc:
-            error = HubSpotConnectionError(
-                redact_text(f"{type(exc).__name__}: {exc}", self._secrets), operation=op
+            detail = redact_text(f"{type(exc).__name__}: {exc}", self._secrets)
+            error = (
+                HubSpotConnectionError(detail, operation=op)
+                if idempotent or request_never_left(exc)
+                else HubSpotAmbiguousWriteError(f"the outcome is unknown, not resent: {detail}", operation=op)
             )
             self._record(op, method, path, params, body, error=error, started=started)
             raise error from None
@@ -233,6 +249,11 @@ class HubSpotHook(HttpHook):
             }
         parsed = parse_body(response.content)
         error = classify(response.status_code, parsed, response.headers, operation=op, secrets=self._secrets)
+        if isinstance(error, HubSpotServerError) and not idempotent:
+            error = HubSpotAmbiguousWriteError(
+                f"the outcome is unknown, not resent: {error.message}", status=error.status,
+                correlation_id=error.correlation_id, operation=op, body=error.body,
+            )
         if isinstance(error, HubSpotRateLimitError):
             # a search may also trip the app's 10-second window; its policy says which one
             at_least = _retry_after(response.headers.get("Retry-After"))
@@ -426,7 +447,8 @@ class HubSpotHook(HttpHook):
                 payload["inputs"] = [{"id": str(i["id"])} for i in chunk]
             else:
                 payload["inputs"] = chunk
-            return self.request("POST", path, json=payload, params=params) or {}
+            # a create replayed after HubSpot applied it would create twice; the others are idempotent
+            return self.request("POST", path, json=payload, params=params, idempotent=operation != "create") or {}
 
         runner = BatchRunner(
             operation, send, chunk_size=chunk_size, unique_property=unique_property, id_property=id_property

@@ -19,6 +19,7 @@ import requests
 import tenacity
 from airflow.providers.http.hooks.http import HttpHook
 
+from ml_connector.http_failures import request_never_left
 from ml_connector.intacct.config import IntacctConfig
 from ml_connector.intacct.envelope import (
     MAX_KEYS_PER_READ,
@@ -170,7 +171,7 @@ class IntacctHook(HttpHook):
                 ) from None
             raise IntacctTransientError(f"Intacct read timed out ({type(exc).__name__})") from None
         except requests.exceptions.ConnectionError as exc:
-            if is_write and not _nothing_sent(exc):
+            if is_write and not request_never_left(exc):
                 raise IntacctAmbiguousWriteError(
                     f"the connection to Intacct broke during a write ({type(exc).__name__})"
                 ) from None
@@ -447,15 +448,6 @@ class _NullAudit:
 
 class _NullStore:
     audit = _NullAudit()
-
-
-def _nothing_sent(exc: requests.exceptions.ConnectionError) -> bool:
-    """True when the connection failed before the request left (safe to resend even a write)."""
-    from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
-
-    reason = exc.args[0] if exc.args else None
-    reason = getattr(reason, "reason", reason)
-    return isinstance(reason, NewConnectionError | ConnectTimeoutError)
 
 
 def _result_summary(result: FunctionResult) -> Mapping[str, Any]:
