@@ -24,7 +24,6 @@ PAGE_SIZE = 1000
 
 @pytest.fixture(scope="module")
 def big_sandbox() -> Iterator[str]:
-    pytest.importorskip("ml_connector.sandbox.intacct", reason="Intacct sandbox not available")
     with sandbox_process(bills=BILLS) as base:
         yield base
 

@@ -25,13 +25,9 @@ from ml_connector.intacct.errors import (
 )
 from ml_connector.intacct.hook import IntacctHook
 from ml_connector.intacct.writes import WriteItem
+from ml_connector.sandbox.intacct import IntacctSandbox
 from ml_connector.store import SyncStore
 from tests.intacct.conftest import assert_valid
-
-sandbox_module = pytest.importorskip("ml_connector.sandbox.intacct", reason="Intacct sandbox not available")
-IntacctSandbox = getattr(sandbox_module, "IntacctSandbox", None)
-if IntacctSandbox is None:  # the sandbox package exists but is still being written
-    pytest.skip("ml_connector.sandbox.intacct.IntacctSandbox not available yet", allow_module_level=True)
 
 SENDER, SENDER_PW = "mlc-sandbox-sender", "mlc-sandbox-sender-pw"
 COMPANY, USER, USER_PW = "MLC-SANDBOX", "mlc-api-user", "mlc-api-user-pw"
@@ -304,6 +300,44 @@ def test_create_after_a_client_timeout_makes_no_duplicate(sb: Any, define_conn, 
     hook.close()
 
 
+def test_a_later_run_with_other_records_alongside_still_deduplicates_an_unanswered_create(
+    sb: Any, airflow_conn: Callable[..., str], store: SyncStore
+) -> None:
+    """Run 1's create is applied but never answered; run 2 stages it again next to a new record.
+
+    Auto-numbered vendors (no VENDORID sent) can only be deduplicated by the function controlid,
+    so it must not depend on which other records share the request.
+    """
+    auto = IntacctSandbox(seed=2, vendors=3, bills=0, document_sequencing=True)
+    with auto.serve() as server:
+        extra = {"company_id": COMPANY, "user_id": USER, "user_password": USER_PW, "retry_min_wait_seconds": 0.01}
+        conn_id = airflow_conn("intacct_auto", conn_type="sage_intacct", host=server.url + auto.GATEWAY_PATH,
+                               login=SENDER, password=SENDER_PW, extra=json.dumps(extra))
+        hook = IntacctHook(conn_id, store=store)
+        alpha = WriteItem({"NAME": "Alpha Supplies", "DISPLAYCONTACT": {"PRINTAS": "Alpha Supplies"}}, "hubspot:1", "v1")
+        beta = WriteItem({"NAME": "Beta Supplies", "DISPLAYCONTACT": {"PRINTAS": "Beta Supplies"}}, "hubspot:2", "v1")
+        auto.faults.add("timeout_524_after_commit", function="create")
+        first = hook.create("VENDOR", [alpha], key_field="VENDORID", ambiguous_replays=0)
+        assert [o.status for o in first.outcomes] == ["unknown"]
+        assert first.unknown[0].controlid and "Rerun" in first.unknown[0].errors[0].description
+
+        second = hook.create("VENDOR", [beta, alpha], key_field="VENDORID")
+        assert [o.status for o in second.outcomes] == ["created", "created"]
+        names = [v["NAME"] for v in auto.records("VENDOR")]
+        assert names.count("Alpha Supplies") == 1 and names.count("Beta Supplies") == 1
+        hook.close()
+
+
+def test_an_unanswered_group_is_reported_as_unknown_and_the_other_groups_go_on(sb: Any, hook: IntacctHook) -> None:
+    sb.faults.add("http_error", count=3, function="create", status=500)  # first send + 2 replays
+    items = [_vendor(f"MLC-GROUP-{i}", f"Group {i}") for i in range(3)]
+    report = hook.create("VENDOR", items, key_field="VENDORID", functions_per_request=1)
+    assert [o.status for o in report.outcomes] == ["unknown", "created", "created"]
+    assert [o.key for o in report.unknown] == ["MLC-GROUP-0"] and report.failed == []
+    created = {v["VENDORID"] for v in sb.records("VENDOR")}
+    assert {"MLC-GROUP-1", "MLC-GROUP-2"} <= created
+
+
 def test_duplicate_vendor_id_is_a_record_error_and_the_rest_goes_on(sb: Any, hook: IntacctHook) -> None:
     existing = sb.records("VENDOR")[0]["VENDORID"]
     report = hook.create(
@@ -394,5 +428,9 @@ def test_a_replayed_create_that_fails_is_checked_by_id_before_reporting(sb: Any,
     someone_else = _vendor("MLC-REPLAY", "A Different Company")
     clash = _outcomes(hook, "create", "VENDOR", [someone_else], "VENDORID", duplicate, maybe_replayed=True)
     assert clash[0].status == "failed" and clash[0].errors[0].errorno == "BL34000061"
-    not_replayed = _outcomes(hook, "create", "VENDOR", [ours], "VENDORID", duplicate, maybe_replayed=False)
-    assert not_replayed[0].status == "failed"
+    # an earlier run's write whose answer was lost is recognised the same way, without a replay in this call
+    earlier_run = _outcomes(hook, "create", "VENDOR", [ours], "VENDORID", duplicate, maybe_replayed=False)
+    assert earlier_run[0].status == "created" and earlier_run[0].confirmed_by_lookup
+    other_error = FunctionResult("create", "mlc-x", "failure", errors=(
+        IntacctErrorDetail("BL01001973", "Could not create Vendor record!", "", ""),))
+    assert _outcomes(hook, "create", "VENDOR", [ours], "VENDORID", other_error, maybe_replayed=False)[0].status == "failed"

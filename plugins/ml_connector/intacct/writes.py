@@ -34,8 +34,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CONTROLID_PREFIX = "mlc-"
-DEFAULT_FUNCTIONS_PER_REQUEST = 5
+# One record per function keeps every controlid a function of that record alone (see write_records);
+# the gateway documents no cap on functions per request.
+DEFAULT_RECORDS_PER_FUNCTION = 1
+DEFAULT_FUNCTIONS_PER_REQUEST = 100
 DEFAULT_AMBIGUOUS_REPLAYS = 2
+DUPLICATE_ERRORNO = "BL34000061"
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,7 @@ class WriteItem:
 class WriteOutcome:
     source_key: str
     key: str | None
-    status: str  # "created" | "updated" | "failed"
+    status: str  # "created" | "updated" | "failed" | "unknown" (sent, but the gateway's answer never came)
     recordno: str | None
     controlid: str
     errors: tuple[IntacctErrorDetail, ...] = ()
@@ -59,7 +63,7 @@ class WriteOutcome:
 
     @property
     def ok(self) -> bool:
-        return self.status != "failed"
+        return self.status in ("created", "updated")
 
 
 @dataclass
@@ -77,7 +81,12 @@ class WriteReport:
 
     @property
     def failed(self) -> list[WriteOutcome]:
-        return [o for o in self.outcomes if not o.ok]
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    @property
+    def unknown(self) -> list[WriteOutcome]:
+        """Sent, outcome never confirmed: rerun with the same records and versions (same controlids)."""
+        return [o for o in self.outcomes if o.status == "unknown"]
 
 
 def function_controlid(operation: str, object_name: str, items: Sequence[WriteItem]) -> str:
@@ -101,11 +110,18 @@ def write_records(
     items: Sequence[WriteItem],
     *,
     key_field: str,
-    records_per_function: int = MAX_RECORDS_PER_WRITE,
+    records_per_function: int = DEFAULT_RECORDS_PER_FUNCTION,
     functions_per_request: int = DEFAULT_FUNCTIONS_PER_REQUEST,
     ambiguous_replays: int = DEFAULT_AMBIGUOUS_REPLAYS,
 ) -> WriteReport:
-    """Write ``items``; every item gets an outcome, failures keep their errors intact."""
+    """Write ``items``; every item gets an outcome, failures keep their errors intact.
+
+    A function's controlid hashes the records it carries. With one record per function (the
+    default) that is (operation, object, source key, version), so a later run that stages a
+    different mix of records still replays the same controlid for the same record version and
+    the gateway deduplicates it. More records per function save bytes but dedupe only while
+    the same records travel together.
+    """
     if not 1 <= records_per_function <= MAX_RECORDS_PER_WRITE:
         raise IntacctRequestError(f"records_per_function must be 1-{MAX_RECORDS_PER_WRITE}")
     if functions_per_request < 1:
@@ -150,12 +166,14 @@ def _send_group(
             break
         except IntacctAmbiguousWriteError as exc:
             if attempt >= ambiguous_replays:
-                raise IntacctAmbiguousWriteError(
-                    f"{operation} {object_name}: outcome still unknown after {attempt} replays ({exc}); "
-                    "replay later with the same records and versions (same controlids) or check by ID",
-                    controlids=tuple(f.controlid for f in functions),
-                    http_status=exc.http_status,
-                ) from None
+                log.error("Intacct %s %s: outcome still unknown after %d replays (%s); reported as unknown, "
+                          "the other groups go on", operation, object_name, attempt, exc)
+                unknown = (IntacctErrorDetail(
+                    "mlc-outcome-unknown",
+                    f"The gateway never confirmed this {operation} ({exc}). Rerun with the same record "
+                    "version: the same controlid lets the gateway deduplicate it.",
+                ),)
+                return [o for fn, batch in group for o in _failed(batch, key_field, fn.controlid, unknown, "unknown")]
             attempt += 1
             report.replays += 1
             log.warning("Intacct %s %s ended ambiguously (%s); replaying with the same controlids (%d/%d)",
@@ -179,8 +197,8 @@ def _key(item: WriteItem, key_field: str) -> str | None:
 
 
 def _failed(batch: Sequence[WriteItem], key_field: str, controlid: str,
-            errors: tuple[IntacctErrorDetail, ...]) -> list[WriteOutcome]:
-    return [WriteOutcome(i.source_key, _key(i, key_field), "failed", None, controlid, errors) for i in batch]
+            errors: tuple[IntacctErrorDetail, ...], status: str = "failed") -> list[WriteOutcome]:
+    return [WriteOutcome(i.source_key, _key(i, key_field), status, None, controlid, errors) for i in batch]
 
 
 def _outcomes(
@@ -207,7 +225,10 @@ def _outcomes(
             outcomes.append(WriteOutcome(item.source_key, key, done, None, result.controlid))
         else:
             outcomes.append(WriteOutcome(item.source_key, key, "failed", None, result.controlid, result.errors))
-    if maybe_replayed and operation == "create" and not result.ok:
+    # "already exists" may be our own earlier write (a replay in this call, or a run whose answer was
+    # lost): it counts as created only if the record found holds exactly what we sent
+    already_exists = any(e.errorno == DUPLICATE_ERRORNO for e in result.errors)
+    if operation == "create" and not result.ok and (maybe_replayed or already_exists):
         outcomes = _confirm_by_lookup(hook, object_name, key_field, batch, outcomes)
     return outcomes
 
