@@ -308,6 +308,31 @@ def test_parallel_worker_processes_share_one_budget_through_the_store(
     assert sb.stats["429"] == 0
 
 
+@pytest.mark.slow
+def test_a_fresh_process_obeys_the_limit_another_process_learnt(
+    hubspot_sandbox: Any, airflow_conn: Any, tmp_path: Any
+) -> None:
+    """The second task's first call must not trust its tier (100 per 10 s) over the server's 10 per 6 s."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from ml_connector.store import SyncStore
+
+    sb, server = hubspot_sandbox(rate_max=10, rate_interval_ms=6000)
+    url = f"sqlite:///{tmp_path}/store.db"
+    SyncStore.from_url(url).upgrade()
+    airflow_conn("hubspot_parallel", conn_type="hubspot", host=server.url, password=TOKEN,
+                 extra=json.dumps({"tier": "starter"}))
+    for calls in ("10", "1"):  # the first fills the window, the second starts while it is still full
+        child = subprocess.run([sys.executable, "-c", _CHILD, url, calls], env=dict(os.environ),
+                               capture_output=True, timeout=120, check=False)
+        assert child.returncode == 0, child.stderr.decode()[-2000:]
+    assert sb.stats["requests"] == 11
+    assert sb.stats["429"] == 0
+
+
 def test_search_429s_from_a_tighter_server_limit_are_retried_without_loss(hubspot_sandbox: Any, make_hook: Any) -> None:
     sb, server = hubspot_sandbox(tier="professional", search_per_second=2)
     ids = sb.bulk_load("contacts", [{"email": f"s{i}@x.com"} for i in range(1000)], modified_at=BASE)

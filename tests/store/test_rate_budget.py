@@ -67,3 +67,13 @@ def test_a_reserved_slot_counts_from_when_the_call_finished(store: SyncStore) ->
     assert budget.try_acquire("b", limit=1, interval_ms=1000) == pytest.approx(1.0, abs=0.01)
     clock.now += 1.0
     assert budget.try_acquire("b", limit=1, interval_ms=1000) == 0
+
+
+def test_a_learnt_server_limit_binds_a_process_that_has_not_learnt_it_yet(store: SyncStore) -> None:
+    clock = FakeClock()
+    budget = SharedRateBudget(store.engine, store.locks, clock=clock)
+    budget.learn("hubspot:t", limit=2, interval_ms=1000)
+    # a fresh process still believes its tier's 100 per 10 s; the learnt 2 per 1 s wins
+    assert budget.try_acquire("hubspot:t", limit=100, interval_ms=1000) == 0
+    assert budget.try_acquire("hubspot:t", limit=100, interval_ms=1000) == 0
+    assert budget.try_acquire("hubspot:t", limit=100, interval_ms=1000) > 0

@@ -104,6 +104,7 @@ class HubSpotHook(HttpHook):
         self.backoff_max_seconds = backoff_max_seconds
         self.consistency_lag = consistency_lag
         self.shared_budget = shared_budget
+        self._shared_window_learnt: tuple[int, int] | None = None
         self._sleep = sleep
         self._session: requests.Session | None = None
         self.last_rate_headers: dict[str, str] = {}
@@ -240,6 +241,8 @@ class HubSpotHook(HttpHook):
                 self.rate_limiter.complete(slots)
         is_429 = response.status_code == 429
         self.rate_limiter.observe(response.headers, search=search, success=not is_429)
+        if self.shared_budget and not search:
+            self._share_learnt_window()
         self.rate_limiter.complete(slots)
         if not search:
             self.last_rate_headers = {
@@ -267,6 +270,14 @@ class HubSpotHook(HttpHook):
         if error is not None:
             raise error
         return parsed
+
+    def _share_learnt_window(self) -> None:
+        """Tell the other task processes the window HubSpot advertised (only when it changed)."""
+        window = self.rate_limiter.general
+        learnt = (window.max_requests, int(window.interval * 1000))
+        if learnt != self._shared_window_learnt:
+            self.store.rate_budget.learn(f"hubspot:{self.app_key}", *learnt)
+            self._shared_window_learnt = learnt
 
     def _shared_slot(self) -> contextlib.AbstractContextManager[object]:
         """With ``shared_budget``, hold a slot in the store's cross-process window for this call.

@@ -15,6 +15,9 @@ import sqlalchemy as sa
 
 from ml_connector.store.locks import LockManager
 from ml_connector.store.schema import rate_events as t
+from ml_connector.store.schema import rate_limits
+from ml_connector.store.types import utcnow
+from ml_connector.store.upsert import insert
 
 
 class SharedRateBudget:
@@ -22,6 +25,24 @@ class SharedRateBudget:
         self._engine = engine
         self._locks = locks
         self._clock = clock
+
+    def learn(self, bucket: str, limit: int, interval_ms: int) -> None:
+        """Remember the window the server advertised, so every process obeys it from its first call.
+
+        A fresh task process only knows its configured tier until a response tells it more; the
+        learnt limit, when there is one, overrides what a caller passes in.
+        """
+        if limit < 1 or interval_ms < 1:
+            return
+        stmt = insert(self._engine, rate_limits).values(
+            bucket=bucket, max_calls=limit, interval_ms=interval_ms, updated_at=utcnow()
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[rate_limits.c.bucket],
+            set_={"max_calls": limit, "interval_ms": interval_ms, "updated_at": stmt.excluded.updated_at},
+        )
+        with self._engine.begin() as conn:
+            conn.execute(stmt)
 
     def try_acquire(self, bucket: str, limit: int, interval_ms: int) -> float:
         """Record one call if the window has room and return 0; else return seconds to wait."""
@@ -31,6 +52,11 @@ class SharedRateBudget:
         if limit < 1 or interval_ms < 1:
             raise ValueError(f"limit ({limit}) and interval_ms ({interval_ms}) must both be at least 1")
         with self._locks.hold(f"rate:{bucket}"), self._engine.begin() as conn:
+            learnt = conn.execute(
+                sa.select(rate_limits.c.max_calls, rate_limits.c.interval_ms).where(rate_limits.c.bucket == bucket)
+            ).first()
+            if learnt is not None:
+                limit, interval_ms = int(learnt[0]), max(interval_ms, int(learnt[1]))
             now_ms = round(self._clock() * 1000)
             window_start = now_ms - interval_ms
             conn.execute(sa.delete(t).where(t.c.bucket == bucket, t.c.at_ms <= window_start))

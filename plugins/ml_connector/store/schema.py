@@ -140,3 +140,12 @@ rate_events = sa.Table(
     sa.Column("at_ms", sa.BigInteger(), nullable=False),
     sa.Index(None, "bucket", "at_ms"),
 )
+
+rate_limits = sa.Table(
+    "mlc_rate_limits",
+    metadata,
+    sa.Column("bucket", sa.String(128), primary_key=True),
+    sa.Column("max_calls", sa.Integer(), nullable=False),
+    sa.Column("interval_ms", sa.Integer(), nullable=False),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+)
