@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from ml_connector.redaction import MASK, fingerprint, redact, redact_text
 
 
@@ -37,3 +39,16 @@ def test_short_secrets_are_not_substituted_into_text() -> None:
 def test_fingerprint_is_stable_short_and_not_the_secret() -> None:
     assert fingerprint("session-1") == fingerprint("session-1") != fingerprint("session-2")
     assert len(fingerprint("session-1")) == 12 and "session" not in fingerprint("session-1")
+
+
+@pytest.mark.parametrize("key", ["password", "user_password", "sender_password", "client_secret", "access_token",
+                                 "Authorization", "X-Api-Key", "sessionid", "session_id", "token", "Cookie"])
+def test_secret_key_names_are_masked(key: str) -> None:
+    assert redact({key: "value-1234"}) == {key: MASK}
+
+
+@pytest.mark.parametrize("key", ["compass_region", "bypass_approval", "passport_no", "tokens_purchased",
+                                 "secretary_name", "hs_object_id", "intacct_apbill_key"])
+def test_ordinary_fields_that_merely_contain_a_secret_word_are_kept(key: str) -> None:
+    """An audit row must stay replayable: HubSpot properties are data, not credentials."""
+    assert redact({"properties": {key: "value-1234"}}) == {"properties": {key: "value-1234"}}

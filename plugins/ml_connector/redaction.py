@@ -13,8 +13,12 @@ from typing import Any
 
 MASK = "***"
 
+# Whole key names (or their last part: user_password, client_secret, X-Api-Key), never substrings:
+# HubSpot properties such as compass_region, passport_no or tokens_purchased are data, and the audit
+# row must keep them to be replayable.
 SENSITIVE_KEY = re.compile(
-    r"(pass(word|wd)?|secret|token|session_?id|authorization|api_?key|credential|cookie)",
+    r"^(?:.*[_.])?(password|passwd|pwd|secret|token|access_token|refresh_token|sessionid|session_id"
+    r"|authorization|api_key|apikey|cookie|set_cookie|credentials?)$",
     re.IGNORECASE,
 )
 
@@ -48,7 +52,7 @@ def redact(value: Any, secrets: Iterable[str | None] = ()) -> Any:
 def _redact(value: Any, secrets: list[str]) -> Any:
     if isinstance(value, Mapping):
         return {
-            k: (MASK if isinstance(k, str) and SENSITIVE_KEY.search(k) and v not in (None, "") else _redact(v, secrets))
+            k: (MASK if _is_sensitive_key(k) and v not in (None, "") else _redact(v, secrets))
             for k, v in value.items()
         }
     if isinstance(value, (list, tuple)):
@@ -58,6 +62,10 @@ def _redact(value: Any, secrets: list[str]) -> Any:
     if isinstance(value, str):
         return redact_text(value, secrets)
     return value
+
+
+def _is_sensitive_key(key: object) -> bool:
+    return isinstance(key, str) and SENSITIVE_KEY.match(key.replace("-", "_")) is not None
 
 
 def fingerprint(secret: str) -> str:
