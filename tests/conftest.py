@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +21,12 @@ os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(ROOT / "dags")
 os.environ["AIRFLOW__CORE__PLUGINS_FOLDER"] = str(ROOT / "plugins")
 os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "True"
 # The sync store's embedded default lives here for the whole test session.
-os.environ["ML_CONNECTOR_HOME"] = tempfile.mkdtemp(prefix="mlc-home-")
+os.environ["ML_CONNECTOR_HOME"] = _CONNECTOR_HOME = tempfile.mkdtemp(prefix="mlc-home-")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    for folder in (_HOME, _CONNECTOR_HOME):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""The ``ml-connector`` command: ``db``, ``sandbox`` (later issues add ``demo``, ``check``, ``replay``)."""
+"""The ml-connector command: manage the sync store and run the local sandboxes."""
 
 from __future__ import annotations
 
@@ -17,15 +17,20 @@ def _build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ml-connector", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    db = commands.add_parser("db", help="Manage the connector's sync store")
-    db.add_argument(
+    store_url = argparse.ArgumentParser(add_help=False)
+    store_url.add_argument(
         "--url",
         help="SQLAlchemy URL of the sync store (default: the Airflow connection ml_connector_db, "
         "else the embedded SQLite file)",
     )
+    db = commands.add_parser("db", help="Manage the connector's sync store")
     db_commands = db.add_subparsers(dest="db_command", required=True)
-    db_commands.add_parser("upgrade", help="Create or migrate the sync store tables to the latest version")
-    db_commands.add_parser("status", help="Show where the sync store is and whether it is up to date")
+    db_commands.add_parser(
+        "upgrade", parents=[store_url], help="Create or migrate the sync store tables to the latest version"
+    )
+    db_commands.add_parser(
+        "status", parents=[store_url], help="Show where the sync store is and whether it is up to date (exit 1 if not)"
+    )
 
     sandbox = commands.add_parser("sandbox", help="Run a local gateway for tests, benchmarks and the demo")
     sandboxes = sandbox.add_subparsers(dest="sandbox", required=True)
@@ -40,7 +45,11 @@ def _build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
 
 
 def _db(args: argparse.Namespace) -> int:
+    import logging
+
     from ml_connector.store import SyncStore
+
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # the command prints its own summary
 
     store = SyncStore.from_url(args.url) if args.url else SyncStore.from_airflow()
     if args.db_command == "upgrade":

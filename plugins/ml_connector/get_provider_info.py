@@ -6,6 +6,7 @@ and the ``connection_type`` modules it reads stay free of heavy imports.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from ml_connector import __version__
@@ -16,7 +17,8 @@ def _connection_types() -> list[dict[str, Any]]:
     for module in ("ml_connector.intacct.connection_type", "ml_connector.hubspot.connection_type"):
         try:
             mod = __import__(module, fromlist=["CONNECTION_TYPE"])
-        except ImportError:  # a half-installed tree should still let Airflow start
+        except ImportError:  # Airflow must still start, but the missing form has to be explained
+            logging.getLogger(__name__).warning("ml-connector: cannot load %s", module, exc_info=True)
             continue
         types.append(mod.CONNECTION_TYPE)
     return types

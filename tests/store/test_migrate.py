@@ -5,6 +5,7 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from ml_connector.store import SyncStore
@@ -58,11 +59,26 @@ def test_two_workers_migrating_at_once_do_not_collide(store_url: str) -> None:
 
 def test_cli_db_upgrade_then_status(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
-    cli = [sys.executable, "-m", "ml_connector.cli", "db", "--url", url]
-    before = subprocess.run([*cli, "status"], capture_output=True, text=True, check=False)
+    cli = [sys.executable, "-m", "ml_connector.cli", "db"]
+    before = subprocess.run([*cli, "status", "--url", url], capture_output=True, text=True, check=False)
     assert before.returncode == 1 and "needs 'ml-connector db upgrade'" in before.stdout
     for _ in range(2):
-        done = subprocess.run([*cli, "upgrade"], capture_output=True, text=True, check=False)
+        done = subprocess.run([*cli, "upgrade", "--url", url], capture_output=True, text=True, check=False)
         assert done.returncode == 0, done.stderr
-    after = subprocess.run([*cli, "status"], capture_output=True, text=True, check=False)
+        assert done.stdout.startswith("sync store at sqlite:///")  # the summary, not migration chatter
+    after = subprocess.run([*cli, "status", "--url", url], capture_output=True, text=True, check=False)
     assert after.returncode == 0 and "up to date" in after.stdout
+
+
+def test_task_code_gets_a_current_store_or_a_clear_instruction(store_url: str) -> None:
+    from ml_connector.store import StoreNotCurrentError
+
+    store = SyncStore.from_url(store_url)
+    if store.backend == "sqlite":  # the embedded default migrates itself
+        assert store.ensure_current().status().up_to_date
+    else:  # a shared database is migrated by an operator, never by each task
+        with pytest.raises(StoreNotCurrentError, match="run 'ml-connector db upgrade'"):
+            store.ensure_current()
+        store.upgrade()
+        assert store.ensure_current() is store
+    store.dispose()

@@ -171,8 +171,7 @@ class HubSpotHook(HttpHook):
         if self._store is None:
             from ml_connector.store import SyncStore
 
-            self._store = SyncStore.from_airflow()
-            self._store.upgrade()
+            self._store = SyncStore.from_airflow().ensure_current()
         return self._store
 
     # -- transport --------------------------------------------------------------------------------

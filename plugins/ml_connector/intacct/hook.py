@@ -40,7 +40,13 @@ from ml_connector.intacct.errors import (
     IntacctTransientError,
 )
 from ml_connector.intacct.paging import Paginator, QueryOffsetPaginator, ReadByQueryPaginator
-from ml_connector.intacct.response import FunctionResult, GatewayResponse, Record, parse_response
+from ml_connector.intacct.response import (
+    WRITE_FUNCTIONS,
+    FunctionResult,
+    GatewayResponse,
+    Record,
+    parse_response,
+)
 from ml_connector.intacct.sanitize import SanitizeStats
 from ml_connector.intacct.session import SessionManager
 from ml_connector.redaction import fingerprint, redact_text
@@ -52,7 +58,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_WRITE_FUNCTIONS = frozenset({"create", "update", "delete"})
 
 
 class IntacctHook(HttpHook):
@@ -99,7 +104,7 @@ class IntacctHook(HttpHook):
         if self._store is None:
             from ml_connector.store import SyncStore
 
-            self._store = SyncStore.from_airflow()
+            self._store = SyncStore.from_airflow().ensure_current()
         return self._store
 
     @cached_property
@@ -309,7 +314,7 @@ class IntacctHook(HttpHook):
         here when the outcome is ambiguous: :meth:`write` replays them with the same controlids.
         """
         if is_write is None:
-            is_write = any(f.name in _WRITE_FUNCTIONS for f in functions)
+            is_write = any(f.name in WRITE_FUNCTIONS for f in functions)
         operation = ",".join(dict.fromkeys(f.name for f in functions))
         for attempt in (1, 2):
             session = self.session()
@@ -338,7 +343,7 @@ class IntacctHook(HttpHook):
         """
         result = self.execute([function]).result(function.controlid)
         error = result.error()
-        if isinstance(error, IntacctFunctionError) and error.retriable_once and function.name not in _WRITE_FUNCTIONS:
+        if isinstance(error, IntacctFunctionError) and error.retriable_once and function.name not in WRITE_FUNCTIONS:
             log.warning("Intacct %s failed with DL02000001; trying once more", function.name)
             result = self.execute([function]).result(function.controlid)
         return result.raise_for_status()

@@ -34,7 +34,7 @@ from ml_connector.intacct.errors import (
 
 Record = dict[str, Any]
 
-_WRITE_FUNCTIONS = {"create", "update", "delete"}
+WRITE_FUNCTIONS = frozenset({"create", "update", "delete"})
 _TRANSIENT_TEXT = ("temporarily off-line", "please try again later", "api rate limit exceeded")
 _AUTH_ERRORNOS = {"XL03000006", "XMLGW_JPP0002", "PL04000055", "GW-0011", "PL04000005"}
 
@@ -200,7 +200,7 @@ class FunctionResult:
             return IntacctSessionError("Intacct session is invalid or expired")
         if errornos & {"GW-0010"}:
             return IntacctRateLimitError("Intacct rate limit (GW-0010)", errors=self.errors)
-        cls = IntacctRecordError if self.function.lower() in _WRITE_FUNCTIONS else IntacctFunctionError
+        cls = IntacctRecordError if self.function.lower() in WRITE_FUNCTIONS else IntacctFunctionError
         return cls(function=self.function, controlid=self.controlid, errors=self.errors, status=self.status)
 
     def raise_for_status(self) -> FunctionResult:

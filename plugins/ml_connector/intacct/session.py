@@ -11,8 +11,10 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
+
+from ml_connector.store.types import utcnow
 
 if TYPE_CHECKING:
     from ml_connector.store import CachedSession, SyncStore
@@ -23,10 +25,6 @@ log = logging.getLogger(__name__)
 _EXTEND_GRANULARITY = timedelta(seconds=60)
 
 OpenSession = Callable[[], tuple[str, str, "datetime | None"]]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def session_expiry(

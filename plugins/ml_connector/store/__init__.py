@@ -6,7 +6,7 @@ from ml_connector.store.mappings import IdMapping, MappingConflictError, Mapping
 from ml_connector.store.migrate import StoreStatus
 from ml_connector.store.sessions import CachedSession
 from ml_connector.store.staging import StagedRecord, payload_hash
-from ml_connector.store.sync_store import SyncStore
+from ml_connector.store.sync_store import StoreNotCurrentError, SyncStore
 
 __all__ = [
     "CachedSession",
@@ -15,6 +15,7 @@ __all__ = [
     "MappingConflictsError",
     "NewMapping",
     "StagedRecord",
+    "StoreNotCurrentError",
     "StoreStatus",
     "SyncStore",
     "payload_hash",

@@ -19,6 +19,10 @@ from ml_connector.store.sessions import SessionCache
 from ml_connector.store.staging import StagedRecords
 
 
+class StoreNotCurrentError(RuntimeError):
+    """The store's tables are older than this version of ml-connector expects."""
+
+
 class SyncStore:
     """Runs, id mappings, staged records, audit events, Intacct sessions, the webhook inbox and the shared rate budget."""
 
@@ -73,6 +77,23 @@ class SyncStore:
 
     def upgrade(self) -> None:
         migrate.upgrade(self.engine, self.locks)
+
+    def ensure_current(self) -> SyncStore:
+        """Make sure the tables are at the latest revision before task code uses them.
+
+        The embedded SQLite file manages itself; a shared database is migrated by an operator
+        (``ml-connector db upgrade``, as the compose stack's init does), never by each task.
+        """
+        status = self.status()
+        if status.up_to_date:
+            return self
+        if self.backend == "sqlite":
+            self.upgrade()
+            return self
+        raise StoreNotCurrentError(
+            f"the sync store at {status.safe_url} is at revision {status.current or 'none'}, "
+            f"this ml-connector needs {status.head}: run 'ml-connector db upgrade'"
+        )
 
     def status(self) -> migrate.StoreStatus:
         return migrate.status(self.engine)
