@@ -204,6 +204,13 @@ def test_bad_credentials_fail_fast_with_a_clear_message(sb: Any, define_conn, st
     assert not ok and "wrong-sender-pw" not in message and "Authentication" in message
 
 
+def test_the_ui_test_button_needs_no_sync_store(sb: Any, define_conn: Callable[..., str]) -> None:
+    hook = IntacctHook(define_conn())
+    ok, message = hook.test_connection()
+    assert ok, message
+    assert hook._store is None  # the store was never opened, so the Test button works on any Airflow
+
+
 def test_test_connection_opens_a_session(sb: Any, hook: IntacctHook) -> None:
     ok, message = hook.test_connection()
     assert ok, message

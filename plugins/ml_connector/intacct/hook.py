@@ -195,6 +195,7 @@ class IntacctHook(HttpHook):
         is_write: bool,
         session_id: str | None,
         operation: str,
+        audit: bool = True,
     ) -> GatewayResponse:
         """POST, audit and parse one request; raises classified errors."""
         started = time.monotonic()
@@ -214,18 +215,19 @@ class IntacctHook(HttpHook):
             summary = {"error": type(exc).__name__, "message": str(exc), "errornos": list(exc.errornos)}
             raise
         finally:
-            self._audit(
-                operation=operation,
-                url=url,
-                body=body,
-                functions=functions,
-                is_write=is_write,
-                status=status,
-                http_status=http_status,
-                summary=summary,
-                session_id=session_id,
-                duration_ms=int((time.monotonic() - started) * 1000),
-            )
+            if audit:
+                self._audit(
+                    operation=operation,
+                    url=url,
+                    body=body,
+                    functions=functions,
+                    is_write=is_write,
+                    status=status,
+                    http_status=http_status,
+                    summary=summary,
+                    session_id=session_id,
+                    duration_ms=int((time.monotonic() - started) * 1000),
+                )
 
     def _audit(self, *, operation: str, url: str, body: bytes, functions: Sequence[Function], is_write: bool,
                status: str, http_status: int | None, summary: Any, session_id: str | None,
@@ -278,14 +280,15 @@ class IntacctHook(HttpHook):
 
     # --- sessions --------------------------------------------------------------------------
 
-    def _open_session(self) -> tuple[str, str, datetime | None]:
+    def _open_session(self, audit: bool = True) -> tuple[str, str, datetime | None]:
         """getAPISession with the login credentials, alone in its request, retried when transient."""
         cfg = self.config
         function = self.builder.get_api_session()
         auth = LoginAuth(cfg.user_id, cfg.company_id, cfg.user_password, cfg.entity)
         body = self.builder.build([function], auth, uniqueid=False)
         response = self._retrying()(
-            self._exchange, cfg.endpoint, body, [function], is_write=False, session_id=None, operation="getAPISession"
+            self._exchange, cfg.endpoint, body, [function], is_write=False, session_id=None,
+            operation="getAPISession", audit=audit,
         )
         response.result(function.controlid).raise_for_status()
         api = response.api_session
@@ -416,22 +419,12 @@ class IntacctHook(HttpHook):
         """Open a fresh API session with the form's credentials (the UI's Test button)."""
         try:
             cfg = self.config
-            _session_id, endpoint, timeout = self._open_session_untracked()
+            _session_id, endpoint, timeout = self._open_session(audit=False)  # the UI's Test button may have no store
         except Exception as exc:
             secrets = [s for s in self._safe_secrets() if s]
             return False, redact_text(f"{type(exc).__name__}: {exc}", secrets)
         expires = f", expires {timeout.isoformat()}" if timeout else ""
         return True, f"Signed in to company {cfg.company_id} as {cfg.user_id}; API endpoint {endpoint}{expires}"
-
-    def _open_session_untracked(self) -> tuple[str, str, datetime | None]:
-        """Like :meth:`_open_session` but without the store (the UI may have none configured)."""
-        original = self._store
-        try:
-            if self._store is None:
-                self._store = _NullStore()  # type: ignore[assignment]
-            return self._open_session()
-        finally:
-            self._store = original
 
     def _safe_secrets(self) -> list[str]:
         try:
@@ -444,15 +437,6 @@ class IntacctHook(HttpHook):
         from ml_connector.intacct.connection_type import CONNECTION_TYPE
 
         return dict(CONNECTION_TYPE["ui-field-behaviour"])
-
-
-class _NullAudit:
-    def record(self, **_: Any) -> int:
-        return 0
-
-
-class _NullStore:
-    audit = _NullAudit()
 
 
 def _result_summary(result: FunctionResult) -> Mapping[str, Any]:
