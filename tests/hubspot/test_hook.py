@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import subprocess
+import sys
 import threading
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -280,30 +285,37 @@ for _ in range(int(sys.argv[2])):
 """
 
 
-@pytest.mark.slow
-def test_parallel_worker_processes_share_one_budget_through_the_store(
-    hubspot_sandbox: Any, airflow_conn: Any, tmp_path: Any
-) -> None:
-    import json
-    import os
-    import subprocess
-    import sys
-
+def _worker_processes(
+    hubspot_sandbox: Any, airflow_conn: Any, tmp_path: Any, **sandbox_kwargs: Any
+) -> tuple[Any, Callable[[str], subprocess.Popen[bytes]]]:
+    """A sandbox, a shared store, and a way to start a task-like process that makes N calls."""
     from ml_connector.store import SyncStore
 
-    sb, server = hubspot_sandbox(rate_max=10, rate_interval_ms=2000)
+    sb, server = hubspot_sandbox(**sandbox_kwargs)
     url = f"sqlite:///{tmp_path}/store.db"
     SyncStore.from_url(url).upgrade()
     airflow_conn("hubspot_parallel", conn_type="hubspot", host=server.url, password=TOKEN,
                  extra=json.dumps({"tier": "starter"}))
-    children = [
-        subprocess.Popen([sys.executable, "-c", _CHILD, url, "15"], env=dict(os.environ),
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        for _ in range(2)
-    ]
-    for child in children:
-        _, err = child.communicate(timeout=120)
-        assert child.returncode == 0, err.decode()[-2000:]
+
+    def start(calls: str) -> subprocess.Popen[bytes]:
+        return subprocess.Popen([sys.executable, "-c", _CHILD, url, calls], env=dict(os.environ),
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    return sb, start
+
+
+def _finish(child: subprocess.Popen[bytes]) -> None:
+    _, err = child.communicate(timeout=120)
+    assert child.returncode == 0, err.decode()[-2000:]
+
+
+@pytest.mark.slow
+def test_parallel_worker_processes_share_one_budget_through_the_store(
+    hubspot_sandbox: Any, airflow_conn: Any, tmp_path: Any
+) -> None:
+    sb, start = _worker_processes(hubspot_sandbox, airflow_conn, tmp_path, rate_max=10, rate_interval_ms=2000)
+    for child in [start("15"), start("15")]:
+        _finish(child)
     assert sb.stats["requests"] == 30 >= 3 * 10
     assert sb.stats["429"] == 0
 
@@ -313,22 +325,9 @@ def test_a_fresh_process_obeys_the_limit_another_process_learnt(
     hubspot_sandbox: Any, airflow_conn: Any, tmp_path: Any
 ) -> None:
     """The second task's first call must not trust its tier (100 per 10 s) over the server's 10 per 6 s."""
-    import json
-    import os
-    import subprocess
-    import sys
-
-    from ml_connector.store import SyncStore
-
-    sb, server = hubspot_sandbox(rate_max=10, rate_interval_ms=6000)
-    url = f"sqlite:///{tmp_path}/store.db"
-    SyncStore.from_url(url).upgrade()
-    airflow_conn("hubspot_parallel", conn_type="hubspot", host=server.url, password=TOKEN,
-                 extra=json.dumps({"tier": "starter"}))
+    sb, start = _worker_processes(hubspot_sandbox, airflow_conn, tmp_path, rate_max=10, rate_interval_ms=6000)
     for calls in ("10", "1"):  # the first fills the window, the second starts while it is still full
-        child = subprocess.run([sys.executable, "-c", _CHILD, url, calls], env=dict(os.environ),
-                               capture_output=True, timeout=120, check=False)
-        assert child.returncode == 0, child.stderr.decode()[-2000:]
+        _finish(start(calls))
     assert sb.stats["requests"] == 11
     assert sb.stats["429"] == 0
 
