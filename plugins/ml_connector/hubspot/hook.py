@@ -68,8 +68,9 @@ class HubSpotHook(HttpHook):
 
     No I/O happens in ``__init__``; the connection is read on first use. Every call is written
     to ``store.audit`` unless ``audit=False``; ``store`` defaults to ``SyncStore.from_airflow()``.
-    Calls wait for the process-wide window of this token; ``shared_budget=True`` also waits for
-    the store's cross-process window, for parallel tasks in separate worker processes.
+    Calls wait for the process-wide window of this token and, by default, for the store's
+    cross-process window too: Airflow runs each task in its own process, so parallel tasks
+    share one budget only through the store (``shared_budget=False`` turns that off).
     """
 
     conn_name_attr = "hubspot_conn_id"
@@ -90,7 +91,7 @@ class HubSpotHook(HttpHook):
         backoff_base_seconds: float = 0.5,
         backoff_max_seconds: float = 30.0,
         consistency_lag: timedelta = timedelta(seconds=30),
-        shared_budget: bool = False,
+        shared_budget: bool = True,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         super().__init__(method="GET", http_conn_id=hubspot_conn_id)
