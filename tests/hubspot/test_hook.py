@@ -149,9 +149,9 @@ def test_injected_429s_and_5xx_are_retried_and_nothing_is_lost(hubspot_sandbox: 
 
 
 def test_a_create_that_may_have_been_applied_is_reported_not_resent(hubspot_sandbox: Any, make_hook: Any) -> None:
-    """A 5xx on batch/create may come after HubSpot created the rows: resending could duplicate them."""
+    """A 5xx on batch/create may come after HubSpot created the rows: resending would duplicate them."""
     sb, server = hubspot_sandbox()
-    sb.faults.add("http_500", count=1, path_prefix="/crm/v3/objects/line_items/batch/create")
+    sb.faults.add("http_500_after_apply", count=1, path_prefix="/crm/v3/objects/line_items/batch/create")
     hook = make_hook(server)
     rows = [{"properties": {"name": f"Line {i}", "quantity": "1", "price": "10"}} for i in range(150)]
     result = hook.batch_create("line_items", rows)
@@ -159,6 +159,8 @@ def test_a_create_that_may_have_been_applied_is_reported_not_resent(hubspot_sand
     assert [e["status"] for e in creates] == [500, 201]  # the failed chunk was not sent again
     assert len(result.succeeded) == 50 and len(result.failed) == 100
     assert all("outcome is unknown" in (r.error.message or "") for r in result.failed)
+    names = [r["properties"]["name"] for r in sb.records("line_items")]
+    assert len(names) == len(set(names)) == 150  # the applied chunk exists once, not twice
     # an upsert is idempotent, so the same fault is simply retried
     sb.faults.add("http_500", count=1, path_prefix="/crm/v3/objects/contacts/batch/upsert")
     upserted = hook.upsert_by("contacts", "email", [{"email": "once@x.com"}])

@@ -38,6 +38,14 @@ def test_5xx_faults_and_path_prefix(api: Api, sb: HubSpotSandbox) -> None:
     assert api.get("/crm/v3/objects/contacts").status_code == 200
 
 
+def test_500_after_apply_keeps_the_write_and_loses_the_answer(api: Api, sb: HubSpotSandbox) -> None:
+    sb.faults.add("http_500_after_apply", path_prefix="/crm/v3/objects/companies/batch/create")
+    inputs = [{"properties": {"name": f"Applied {i}"}} for i in range(3)]
+    response = api.post("/crm/v3/objects/companies/batch/create", json={"inputs": inputs})
+    assert response.status_code == 500 and response.json()["message"] == "internal error"
+    assert sorted(r["properties"]["name"] for r in sb.records("companies")) == ["Applied 0", "Applied 1", "Applied 2"]
+
+
 def test_latency_fault_delays_the_answer(api: Api, sb: HubSpotSandbox) -> None:
     sb.faults.add("latency", seconds=0.3)
     started = time.monotonic()

@@ -98,8 +98,11 @@ def create_app(sandbox: HubSpotSandbox) -> FastAPI:
                     policy = decision.policy or "TEN_SECONDLY_ROLLING"
                     response = rate_limited(policy, correlation_id, decision, search)
                 else:
+                    applied_then_failed = sandbox.faults.take(path, ("http_500_after_apply",))
                     response = await call_next(request)
-                    if not search:
+                    if applied_then_failed is not None:  # the write stands; its answer is lost
+                        response = fault_response("http_500", correlation_id, search, token)
+                    elif not search:
                         response.headers.update(rate_headers(decision))
         response.headers["X-HubSpot-Correlation-Id"] = correlation_id
         sandbox.log_request(request.method, path, response.status_code, policy, correlation_id)

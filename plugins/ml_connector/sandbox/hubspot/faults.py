@@ -6,7 +6,11 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-KINDS = ("rate_limit", "daily_limit", "http_500", "http_502", "http_503", "latency", "search_lag")
+KINDS = (
+    "rate_limit", "daily_limit", "http_500", "http_502", "http_503", "latency", "search_lag",
+    # HubSpot sometimes answers 500 "internal error" under load after it has applied a write
+    "http_500_after_apply",
+)
 
 
 @dataclass
