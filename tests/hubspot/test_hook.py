@@ -167,6 +167,24 @@ def test_a_create_that_may_have_been_applied_is_reported_not_resent(hubspot_sand
     assert len(upserted.succeeded) == 1
 
 
+@pytest.mark.parametrize("kind", ["http_500_after_apply", "http_500"])
+def test_a_lost_create_answer_is_settled_by_reading_back_the_unique_property(
+    hubspot_sandbox: Any, make_hook: Any, kind: str
+) -> None:
+    """Applied then failed: the rows are found and count as created. Failed before applying: they
+    are not found and are sent once more. Either way every contact exists exactly once."""
+    sb, server = hubspot_sandbox()
+    sb.faults.add(kind, count=1, path_prefix="/crm/v3/objects/contacts/batch/create")
+    rows = [{"properties": {"email": f"Lost{i}@X.com", "firstname": f"L{i}"}} for i in range(150)]
+    result = make_hook(server).batch_create("contacts", rows, unique_property="email")
+    assert len(result.succeeded) == 150 and not result.failed
+    assert all(r.outcome == "created" and r.id for r in result.items)
+    emails = [r["properties"]["email"] for r in sb.records("contacts")]
+    assert sorted(emails) == sorted(r["properties"]["email"].lower() for r in rows)
+    creates = [e["status"] for e in sb.request_log if e["path"].endswith("/contacts/batch/create")]
+    assert creates == ([500, 201] if kind == "http_500_after_apply" else [500, 201, 201])
+
+
 def test_daily_limit_stops_at_once_with_a_clear_error(hubspot_sandbox: Any, make_hook: Any) -> None:
     sb, server = hubspot_sandbox()
     sb.faults.add("daily_limit", count=5)

@@ -36,6 +36,8 @@ Operation = Literal["create", "read", "update", "upsert"]
 Outcome = Literal["created", "updated", "read", "error"]
 # send(inputs) -> parsed response body of a 2xx (200/201/207); raises HubSpotError otherwise
 Sender = Callable[[list[dict[str, Any]]], Mapping[str, Any]]
+# read_back(unique values) -> the records that exist, keyed by their normalized unique value
+ReadBack = Callable[[list[str]], Mapping[str, Mapping[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -101,14 +103,15 @@ def input_key(operation: Operation, item: Mapping[str, Any], unique_property: st
         if unique_property is None:
             return None
         value = (item.get("properties") or {}).get(unique_property)
-        return None if value in (None, "") else (unique_property, _norm(unique_property, value))
+        return None if value in (None, "") else (unique_property, normalize_unique_value(unique_property, value))
     if item.get("id") in (None, ""):
         return None
     prop = item.get("idProperty") or "hs_object_id"
-    return (prop, _norm(prop, item["id"]))
+    return (prop, normalize_unique_value(prop, item["id"]))
 
 
-def _norm(prop: str, value: Any) -> str:
+def normalize_unique_value(prop: str, value: Any) -> str:
+    """How HubSpot compares unique values: email case-insensitively, the rest exactly."""
     text = str(value).strip()
     return text.lower() if prop == "email" else text
 
@@ -153,6 +156,7 @@ class BatchRunner:
         chunk_size: int = MAX_BATCH_INPUTS,
         unique_property: str | None = None,
         id_property: str | None = None,
+        read_back: ReadBack | None = None,
     ) -> None:
         if not 1 <= chunk_size <= MAX_BATCH_INPUTS:
             raise ValueError(f"chunk_size must be 1..{MAX_BATCH_INPUTS}, not {chunk_size}")
@@ -161,6 +165,7 @@ class BatchRunner:
         self.chunk_size = chunk_size
         self.unique_property = unique_property
         self.id_property = id_property
+        self._read_back = read_back
 
     def run(self, inputs: Sequence[Mapping[str, Any]]) -> BatchResult:
         entries, duplicates = dedupe(self.operation, inputs, self.unique_property)
@@ -188,15 +193,19 @@ class BatchRunner:
         return result
 
     # -- one chunk ---------------------------------------------------------------------------
-    def _run_chunk(self, chunk: list[tuple[int, dict[str, Any]]], result: BatchResult) -> list[BatchItemResult]:
+    def _run_chunk(
+        self, chunk: list[tuple[int, dict[str, Any]]], result: BatchResult, *, settling: bool = False
+    ) -> list[BatchItemResult]:
         result.requests += 1
         try:
             body = self._send([item for _, item in chunk])
         except HubSpotAuthError:
             raise  # a bad token or scope is not about any one row
         except HubSpotAmbiguousWriteError as exc:
-            # HubSpot may have created these rows: report each as unknown rather than resend it
-            return [BatchItemResult(index, "error", error=_item_error_from_exc(exc)) for index, _ in chunk]
+            # HubSpot may have created these rows: never resend blindly
+            if settling or self._read_back is None or not self.unique_property:
+                return [BatchItemResult(index, "error", error=_item_error_from_exc(exc)) for index, _ in chunk]
+            return self._settle(chunk, result, exc)
         except HubSpotClientError as exc:
             if len(chunk) == 1 or _about_the_request(exc):
                 return [BatchItemResult(index, "error", error=_item_error_from_exc(exc)) for index, _ in chunk]
@@ -256,6 +265,30 @@ class BatchRunner:
             out.extend(self._run_chunk([entry], result))
         return out
 
+    def _settle(
+        self, chunk: list[tuple[int, dict[str, Any]]], result: BatchResult, exc: HubSpotAmbiguousWriteError
+    ) -> list[BatchItemResult]:
+        """Read the chunk back by its unique property: found rows were created, missing ones were
+        never applied and are sent once more; rows without a unique value stay unknown."""
+        assert self._read_back is not None and self.unique_property is not None
+        prop = self.unique_property
+        values = {index: (item.get("properties") or {}).get(prop) for index, item in chunk}
+        result.requests += 1
+        found = self._read_back([str(v) for v in values.values() if v not in (None, "")])
+        out: list[BatchItemResult] = []
+        resend: list[tuple[int, dict[str, Any]]] = []
+        for index, item in chunk:
+            value = values[index]
+            if value in (None, ""):
+                out.append(BatchItemResult(index, "error", error=_item_error_from_exc(exc)))
+            elif (record := found.get(normalize_unique_value(prop, value))) is not None:
+                out.append(BatchItemResult(index, "created", record=record))
+            else:
+                resend.append((index, item))
+        if resend:
+            out.extend(self._run_chunk(resend, result, settling=True))
+        return out
+
     def _outcome(self, record: Mapping[str, Any]) -> Outcome:
         if self.operation == "create":
             return "created"
@@ -281,12 +314,12 @@ class BatchRunner:
             if not prop or prop == "hs_object_id":
                 if str(wanted) == record_id:
                     return index
-            elif prop in props and _norm(prop, props[prop]) == _norm(prop, wanted):
+            elif prop in props and normalize_unique_value(prop, props[prop]) == normalize_unique_value(prop, wanted):
                 return index
         if self.operation == "create" and self.unique_property:
             for index, item in pending.items():
                 value = (item.get("properties") or {}).get(self.unique_property)
-                if value not in (None, "") and _norm(self.unique_property, props.get(self.unique_property, "")) == _norm(
+                if value not in (None, "") and normalize_unique_value(self.unique_property, props.get(self.unique_property, "")) == normalize_unique_value(
                     self.unique_property, value
                 ):
                     return index
@@ -302,8 +335,8 @@ class BatchRunner:
         traces = _strings(context.get("objectWriteTraceId")) | _strings(error.get("objectWriteTraceId"))
         if traces:
             return [i for i in pending if f"{TRACE_PREFIX}{i}" in traces]
-        ids = {_norm("email", v) for v in _strings(context.get("ids")) | _strings(context.get("id")) | _strings(error.get("id"))}
-        return [i for i, item in pending.items() if item.get("id") not in (None, "") and _norm("email", item["id"]) in ids]
+        ids = {normalize_unique_value("email", v) for v in _strings(context.get("ids")) | _strings(context.get("id")) | _strings(error.get("id"))}
+        return [i for i, item in pending.items() if item.get("id") not in (None, "") and normalize_unique_value("email", item["id"]) in ids]
 
 
 def _strings(value: Any) -> set[str]:

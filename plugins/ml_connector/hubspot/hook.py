@@ -30,6 +30,7 @@ from ml_connector.hubspot.batches import (
     BatchResult,
     BatchRunner,
     Operation,
+    normalize_unique_value,
 )
 from ml_connector.hubspot.config import DEFAULT_BASE_URL, HubSpotConfig
 from ml_connector.hubspot.errors import (
@@ -461,8 +462,18 @@ class HubSpotHook(HttpHook):
             # a create replayed after HubSpot applied it would create twice; the others are idempotent
             return self.request("POST", path, json=payload, params=params, idempotent=operation != "create") or {}
 
+        def read_back(values: list[str]) -> dict[str, Mapping[str, Any]]:
+            assert unique_property is not None
+            found = self.batch_read(object_type, values, properties=[unique_property], id_property=unique_property)
+            return {
+                normalize_unique_value(unique_property, r.record["properties"][unique_property]): r.record
+                for r in found.items
+                if r.ok and r.record and (r.record.get("properties") or {}).get(unique_property) not in (None, "")
+            }
+
         runner = BatchRunner(
-            operation, send, chunk_size=chunk_size, unique_property=unique_property, id_property=id_property
+            operation, send, chunk_size=chunk_size, unique_property=unique_property, id_property=id_property,
+            read_back=read_back if operation == "create" and unique_property else None,
         )
         return runner.run(inputs)
 
@@ -472,7 +483,9 @@ class HubSpotHook(HttpHook):
         """Create records (``{"properties": ..., "associations": [...]}`` each); 207 keeps good rows.
 
         ``unique_property`` (e.g. ``email``) merges inputs that would create the same record.
-        Prefer ``batch_upsert`` wherever a unique property exists: a create replayed creates twice.
+        A chunk whose answer is lost (a 5xx, a dropped connection) is never resent blindly: with
+        ``unique_property`` it is read back by that property (found rows count as created, missing
+        ones are sent once more); without one, its rows come back as "outcome unknown".
         """
         return self._batch("create", object_type, inputs, unique_property=unique_property)
 
