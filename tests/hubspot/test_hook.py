@@ -37,10 +37,13 @@ def test_hook_reads_no_connection_in_init_and_never_shows_the_token(make_hook: A
 
 def test_test_connection_reports_the_rate_limit_headers(hubspot_sandbox: Any, make_hook: Any) -> None:
     sb, server = hubspot_sandbox(tier="starter")
-    ok, message = make_hook(server).test_connection()
+    hook = make_hook(server, audit=True)  # what an operator's hook looks like: audited, shared budget on
+    ok, message = hook.test_connection()
     assert ok, message
     assert "of 100 requests left per 10000 ms" in message
     assert sb.stats["requests"] == 1
+    assert hook._store is None  # the UI's Test button never opened (or migrated) a sync store
+    assert hook._audit_enabled and hook.shared_budget  # and the hook is left as it was
 
 
 def test_bearer_token_is_sent_and_a_wrong_one_is_a_clear_fatal_error(

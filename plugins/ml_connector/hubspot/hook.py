@@ -352,13 +352,15 @@ class HubSpotHook(HttpHook):
     # -- Airflow ----------------------------------------------------------------------------------
     def test_connection(self) -> tuple[bool, str]:
         """One cheap call (a single contact id) and the rate-limit headers it came back with."""
-        audit, self._audit_enabled = self._audit_enabled, False  # the UI's Test button needs no store
+        # the UI's Test button needs no sync store: neither an audit row nor the shared budget
+        audit, shared = self._audit_enabled, self.shared_budget
+        self._audit_enabled = self.shared_budget = False
         try:
             self.request("GET", f"{API_V3}/contacts", params={"limit": 1, "properties": "hs_object_id"})
         except Exception as exc:
             return False, redact_text(str(exc), self._secrets if "config" in self.__dict__ else [])
         finally:
-            self._audit_enabled = audit
+            self._audit_enabled, self.shared_budget = audit, shared
         seen = self.last_rate_headers
         if not seen:
             return True, "Connected to HubSpot; the response carried no X-HubSpot-RateLimit headers"
